@@ -6,7 +6,7 @@
 __all__ = ['METHODS', 'PUBLISHED_BASELINES', 'save_encoder', 'load_encoder', 'pca_2d', 'save_report', 'pretrain',
            'ssl_nb_pretrain']
 
-# %% ../nbs/80_cli.ipynb #92c96c5e
+# %% ../nbs/80_cli.ipynb #1b9dcc90
 # No `from __future__ import annotations` here: fastcore's argument parser needs real types in `pretrain`'s signature.
 import json, math, sys, time
 from pathlib import Path
@@ -21,7 +21,7 @@ from .learner import *
 from .simclr import SimCLR
 from .evaluation import *
 
-# %% ../nbs/80_cli.ipynb #79f3077a
+# %% ../nbs/80_cli.ipynb #c93bc661
 METHODS = {'simclr': SimCLR}
 
 def _load_dataset(dataset:str, data_path=None, verbose:bool=True) -> SSLData:
@@ -35,7 +35,7 @@ def _load_dataset(dataset:str, data_path=None, verbose:bool=True) -> SSLData:
     if dataset == 'fashion_mnist': return load_fashion_mnist(data_path, download=True)
     return get_data(dataset)
 
-# %% ../nbs/80_cli.ipynb #4ca13de6
+# %% ../nbs/80_cli.ipynb #aaa1dbbb
 def save_encoder(encoder:Encoder, path, arch:str, **meta) -> Path:
     "Save `encoder`'s weights with what `load_encoder` needs to rebuild it"
     path = Path(path)
@@ -57,7 +57,7 @@ def load_encoder(path, device='cpu') -> Encoder:
         raise ValueError(f"{path}: the weights do not fit a {ck['arch']} encoder: {str(e).splitlines()[0]}") from None
     return enc.to(device)
 
-# %% ../nbs/80_cli.ipynb #a3e739a1
+# %% ../nbs/80_cli.ipynb #b76ca299
 def pca_2d(f:torch.Tensor) -> torch.Tensor:
     "Project features [N, D] on their first two principal components"
     f = f - f.mean(0)
@@ -94,7 +94,7 @@ def save_report(path, losses, valid_losses, results:dict, emb_2d, labels, classe
     fig.savefig(path, dpi=110); plt.close(fig)
     return Path(path)
 
-# %% ../nbs/80_cli.ipynb #56f30aa1
+# %% ../nbs/80_cli.ipynb #92c4dcae
 PUBLISHED_BASELINES = {'fashion_mnist': {'logistic regression, raw pixels (Xiao et al. 2017)': 0.842,
                                          'kNN k=5, raw pixels (Xiao et al. 2017)': 0.854}}
 
@@ -136,10 +136,10 @@ def pretrain(
     learn.fit_one_cycle(epochs, lr)
     train_s = time.time() - t1
     enc = learn.model.encoder
-    enc_res = evaluate_encoder(enc, data, n_trials=trials)
+    train_f, test_f = extract_features(enc, data.x_train), extract_features(enc, data.x_test)
+    enc_res = evaluate_features(train_f, data.y_train, test_f, data.y_test, n_trials=trials)
     pix_res = evaluate_pixels(data, n_trials=trials)
     results = {f'{method} + {arch}': enc_res, 'raw pixels': pix_res}
-    test_f = extract_features(enc, data.x_test)
     rec = learn.recorder
     history = [dict(zip(rec.metric_names[1:-1], [float(v) for v in vals])) for vals in rec.values]
     metrics = {'config': dict(method=method, dataset=data.name, epochs=epochs, arch=arch, bs=bs, lr=lr, tau=tau,
@@ -163,7 +163,7 @@ def pretrain(
         print(f"\nwrote {out/'encoder.pth'}, {out/'metrics.json'}, {out/'report.png'}")
     return metrics
 
-# %% ../nbs/80_cli.ipynb #44f1cfdd
+# %% ../nbs/80_cli.ipynb #59af0cc1
 _EXPECTED_ERRORS = (ValueError, TypeError, DatasetError, PermissionError, FileNotFoundError)
 
 @call_parse
