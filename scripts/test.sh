@@ -69,6 +69,17 @@ PY
 )
 "$WHEEL_VENV/bin/ssl_nb_pretrain" --help > /dev/null && echo "ssl_nb_pretrain --help from the wheel: ok"
 
+step "as a user installs it: the wheel with the dependencies pip picks today (newest fastai), then a short job"
+ROOT=$(pwd)
+USER_VENV="$ROOT/$VENV-user"; rm -rf "$USER_VENV"
+"$PY" -m venv "$USER_VENV"
+"$USER_VENV/bin/pip" install -q --upgrade pip
+"$USER_VENV/bin/pip" install -q "$ROOT"/dist/*.whl
+"$USER_VENV/bin/python" -c "import fastai, fastcore, torch; print('user environment: fastai', fastai.__version__, '| fastcore', fastcore.__version__, '| torch', torch.__version__)"
+out=$(cd /tmp && "$USER_VENV/bin/ssl_nb_pretrain" --epochs 1 --subset 512 --trials 1 --quiet --out "$USER_VENV/run" 2>&1)
+[ -z "$out" ] || { printf '%s\n' "$out"; echo "ssl_nb_pretrain --quiet printed the output above"; exit 1; }
+python -c "import json,sys; m=json.load(open(sys.argv[1])); print('short job in the user environment:', {k: round(v['knn'], 3) for k, v in m['results'].items()})" "$USER_VENV/run/metrics.json"
+
 step "notebook tests (nbdev_test; slow and cuda cells skipped)"
 set +e
 python scripts/test_notebooks.py | tee /tmp/ssl_nb_test.log

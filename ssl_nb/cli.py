@@ -131,12 +131,12 @@ def pretrain(
     if verbose: print(f"data: {data}; training on {len(train_data.x_train):,} images; device: {device}")
     dls = ssl_dataloaders(train_data, bs=bs, device=device, seed=seed)
     learn = ssl_learner(dls, METHODS[method](tau=tau), arch=arch)
-    if not verbose: learn.remove_cbs(learn.progress)
+    if not verbose: learn.remove_cbs(learn.progress); learn.logger = lambda *args, **kwargs: None   # no epoch lines either
     t1 = time.time()
     learn.fit_one_cycle(epochs, lr)
     train_s = time.time() - t1
     enc = learn.model.encoder
-    train_f, test_f = extract_features(enc, data.x_train), extract_features(enc, data.x_test)
+    train_f, test_f = (extract_features(enc, x, progress=verbose) for x in (data.x_train, data.x_test))
     enc_res = evaluate_features(train_f, data.y_train, test_f, data.y_test, n_trials=trials)
     pix_res = evaluate_pixels(data, n_trials=trials)
     results = {f'{method} + {arch}': enc_res, 'raw pixels': pix_res}

@@ -24,6 +24,7 @@ def extract_features(
     x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
     bs:int=1024, # Batch size
     device=None, # Where to run the encoder; `None`: the encoder's device
+    progress:bool=True, # Show a progress bar when there are more than 20 batches
 ) -> torch.Tensor:
     "Features [N, D] (float32, on the CPU) of the images `x`, with the encoder in eval mode"
     check_tensor(x, 'x', ndim=4, shape='[N, C, H, W]', finite=False)
@@ -32,7 +33,7 @@ def extract_features(
     encoder.eval()
     try:
         batches = x.split(bs)
-        it = progress_bar(batches, leave=False) if len(batches) > 20 else batches
+        it = progress_bar(batches, leave=False) if progress and len(batches) > 20 else batches
         return torch.cat([encoder(b.to(device)).float().cpu() for b in it])
     finally: encoder.train(was_training)
 
