@@ -227,7 +227,10 @@ def ssl_learner(
     model = SSLModel(enc, projection_mlp(enc.feat_dim, proj_hidden, proj_out))
     method.init_state(model)
     kwargs.setdefault('opt_func', Adam)
-    learn = Learner(dls, model.to(dls.device), loss_func=method.loss_func, cbs=method, metrics=[KNNAccuracy()] if knn else [], **kwargs)
+    extra = kwargs.pop('cbs', None)                                   # further callbacks run next to the method
+    extra = [extra] if isinstance(extra, Callback) else list(extra or [])
+    learn = Learner(dls, model.to(dls.device), loss_func=method.loss_func, cbs=[method, *extra],
+                    metrics=[KNNAccuracy()] if knn else [], **kwargs)
     device = dls.device
     if mixed_precision is None: mixed_precision = device.type == 'cuda'
     if mixed_precision:

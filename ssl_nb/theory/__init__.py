@@ -1,0 +1,1 @@
+"Information theory behind self-supervised objectives: mutual-information bounds, NCE, temperature, rate-distortion."
