@@ -9,6 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 from fastai.callback.core import Callback
+from fastcore.basics import listify
 from fastai.learner import Learner
 from fastai.metrics import Metric
 from fastai.optimizer import Adam
@@ -227,8 +228,7 @@ def ssl_learner(
     model = SSLModel(enc, projection_mlp(enc.feat_dim, proj_hidden, proj_out))
     method.init_state(model)
     kwargs.setdefault('opt_func', Adam)
-    extra = kwargs.pop('cbs', None)                                   # further callbacks run next to the method
-    extra = [extra] if isinstance(extra, Callback) else list(extra or [])
+    extra = listify(kwargs.pop('cbs', None))                          # further callbacks run next to the method
     learn = Learner(dls, model.to(dls.device), loss_func=method.loss_func, cbs=[method, *extra],
                     metrics=[KNNAccuracy()] if knn else [], **kwargs)
     device = dls.device
