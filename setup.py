@@ -16,6 +16,7 @@ lic = licenses[cfg['license'].lower()]
 
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+benchmark_requirements = shlex.split(cfg.get('benchmark_requirements', ''))
 console_scripts = [s.strip() for s in cfg.get('console_scripts', '').split() if s.strip()]
 
 setup(
@@ -30,7 +31,7 @@ setup(
     packages=find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'benchmark': benchmark_requirements},
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
