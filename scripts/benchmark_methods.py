@@ -15,7 +15,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from ssl_nb.core import set_seed
 from ssl_nb.data import load_fashion_mnist
 from ssl_nb.evaluation import extract_features, evaluate_features
-from ssl_nb.diagnostics import rankme, normalized_std, participation_ratio
+from ssl_nb.diagnostics import rankme, normalized_std, participation_ratio, pca_project
 from ssl_nb.geometry import alignment, uniformity
 from ssl_nb.augment import ViewAugment
 
@@ -42,8 +42,7 @@ def geometry(encoder, x, seed=0) -> dict:
 def evaluate(encoder, data, trials) -> dict:
     tr, te = extract_features(encoder, data.x_train, progress=False), extract_features(encoder, data.x_test, progress=False)
     res = evaluate_features(tr, data.y_train, te, data.y_test, n_trials=trials)
-    from ssl_nb.cli import pca_2d
-    emb = pca_2d(te[:2000])   # the first 2000 test images, for the embedding plots
+    emb, _ = pca_project(te[:2000])   # the first 2000 test images, for the embedding plots
     return {**res, **geometry(encoder, data.x_test), 'pca_2d': [[round(a, 4), round(b, 4)] for a, b in emb.tolist()],
             'pca_labels': data.y_test[:2000].tolist()}
 
@@ -102,7 +101,7 @@ def train_lightly(method, data, epochs, bs, lr, workers, heads):
                 z = head(backbone(torch.cat([v1, v2])))
                 loss = crit(*z.chunk(2))
             else:
-                m = cosine_schedule(step, total, heads['momentum'], 1.)
+                m = cosine_schedule(step, total, heads['base_momentum'], 1.)
                 update_momentum(backbone, bb_t, m); update_momentum(head, head_t, m)
                 v = torch.cat([v1, v2])
                 p = pred(head(backbone(v)))

@@ -42,15 +42,21 @@ step "docs processing without Quarto (proc_nbs)"
 python -c "from nbdev.serve import proc_nbs; proc_nbs()" > /tmp/ssl_nb_proc_nbs.log 2>&1 || { cat /tmp/ssl_nb_proc_nbs.log; exit 1; }
 echo ok
 
-step "wheel: build, install into a clean environment, import every module, run the console script"
+step "saved notebooks: outputs present, no errors or machine paths, LaTeX that MathJax renders, links that resolve"
+python scripts/check_notebooks.py
+
+step "wheel and sdist: build, install into a clean environment, import every module, run the console script"
 rm -rf dist
-python -m build -q --wheel --outdir dist . > /dev/null
+python -m build -q --outdir dist . > /dev/null   # the sdist, then a wheel built from it
 python - <<'PY'
-import glob, zipfile
+import glob, tarfile, zipfile
 names = zipfile.ZipFile(glob.glob('dist/*.whl')[0]).namelist()
 bad = [n for n in names if n.endswith('.ipynb') or '__pycache__' in n or n.startswith('nbs/') or '.gz' in n]
 assert not bad, f"the wheel contains notebooks, data or caches: {bad}"
-print(f"wheel holds {len(names)} files, no notebooks, data or caches")
+sdist = tarfile.open(glob.glob('dist/*.tar.gz')[0]).getnames()
+bad = [n for n in sdist if n.endswith(('.ipynb', '.pyc', '.png', '.pth'))]
+assert not bad, f"the sdist contains notebooks, figures or caches: {bad}"
+print(f"wheel holds {len(names)} files and the sdist {len(sdist)}: no notebooks, data or caches")
 PY
 WHEEL_VENV="$VENV-wheel"; rm -rf "$WHEEL_VENV"
 python -m venv "$WHEEL_VENV"
@@ -69,7 +75,7 @@ PY
 )
 "$WHEEL_VENV/bin/ssl_nb_pretrain" --help > /dev/null && echo "ssl_nb_pretrain --help from the wheel: ok"
 
-step "as a user installs it: the wheel with the dependencies pip picks today (newest fastai), then a short job"
+step "as a user installs it: the wheel with the dependencies pip picks today (newest fastai), then a short job and every method"
 ROOT=$(pwd)
 USER_VENV="$ROOT/$VENV-user"; rm -rf "$USER_VENV"
 "$PY" -m venv "$USER_VENV"
@@ -79,6 +85,8 @@ USER_VENV="$ROOT/$VENV-user"; rm -rf "$USER_VENV"
 out=$(cd /tmp && "$USER_VENV/bin/ssl_nb_pretrain" --epochs 1 --subset 512 --trials 1 --quiet --out "$USER_VENV/run" 2>&1)
 [ -z "$out" ] || { printf '%s\n' "$out"; echo "ssl_nb_pretrain --quiet printed the output above"; exit 1; }
 python -c "import json,sys; m=json.load(open(sys.argv[1])); print('short job in the user environment:', {k: round(v['knn'], 3) for k, v in m['results'].items()})" "$USER_VENV/run/metrics.json"
+echo "one short training run of every method, against the wheel in the user environment:"
+(cd /tmp && "$USER_VENV/bin/python" "$ROOT/scripts/smoke.py")
 
 step "notebook tests (nbdev_test; slow and cuda cells skipped)"
 set +e

@@ -4,19 +4,20 @@
 
 # %% ../nbs/28_checkpoints.ipynb #006986ce
 from __future__ import annotations
-import os, random
+import os, random, signal, threading
 from pathlib import Path
 
 import numpy as np
 import torch
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelFitException
 from fastcore.foundation import L
 
 from .core import *
 from .learner import MultiViewCallback
 
 # %% auto #0
-__all__ = ['FORMAT', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'SaveCheckpoint']
+__all__ = ['FORMAT', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'SaveCheckpoint', 'CheckpointOnInterrupt',
+           'resume_fit']
 
 # %% ../nbs/28_checkpoints.ipynb #98bed804
 FORMAT = 'ssl_nb.checkpoint'
@@ -53,16 +54,24 @@ def save_checkpoint(
     learn, # A Learner from `ssl_learner`
     path, # File to write (its folder is created)
     epoch:int, # Number of finished epochs: the run continues with `fit_one_cycle(..., start_epoch=epoch)`
+    iter:int=0, # Batches of epoch `epoch` already trained (a checkpoint taken inside an epoch; continue with `resume_fit`)
+    dl_state=None, # For `iter > 0`: the training loader's shuffling generator as it was when epoch `epoch` began
     **meta, # Further plain values stored with the checkpoint (e.g. the command line's arguments)
 ) -> Path:
-    "Write the model with its method state, the optimiser, the random generators and `epoch` to `path`"
+    "Write the model with its method state, the optimiser, the random generators, `epoch` and `iter` to `path`"
     path = Path(path)
     check_writable_dir(path.parent, 'checkpoint folder')
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         raise ValueError(f"`epoch` must be a non-negative integer, got {epoch!r}")
-    ckpt = {'format': FORMAT, 'version': 1, 'method': type(_method(learn)).__name__, 'epoch': epoch,
+    if isinstance(iter, bool) or not isinstance(iter, int) or not 0 <= iter <= len(learn.dls.train):
+        raise ValueError(f"`iter` must be an integer in [0, {len(learn.dls.train)}] (batches per epoch), got {iter!r}")
+    if iter and dl_state is None: raise ValueError("a checkpoint inside an epoch (`iter` > 0) needs `dl_state`, the shuffling "
+                                                   "generator's state at the start of the epoch, to replay the same batch order")
+    rng = _rng_state(learn)
+    if iter: rng['train_dl'] = dl_state
+    ckpt = {'format': FORMAT, 'version': 1, 'method': type(_method(learn)).__name__, 'epoch': epoch, 'iter': iter,
             'fingerprint': _fingerprint(learn.model), 'model': learn.model.state_dict(),
-            'opt': _plain_opt_state(learn.opt) if learn.opt is not None else None, 'rng': _rng_state(learn), 'meta': meta}
+            'opt': _plain_opt_state(learn.opt) if learn.opt is not None else None, 'rng': rng, 'meta': meta}
     tmp = path.with_name(path.name + '.tmp')
     torch.save(ckpt, tmp)
     os.replace(tmp, path)
@@ -87,7 +96,7 @@ def load_checkpoint(
     with_opt:bool=True, # Restore the optimiser state (creates the optimiser if needed)
     with_rng:bool=True, # Restore the random generators (needed for an exact continuation)
 ) -> dict:
-    "Restore a checkpoint into `learn`; returns its `epoch` and `meta`"
+    "Restore a checkpoint into `learn`; returns its `epoch`, `iter` and `meta`"
     ckpt = read_checkpoint(path)
     method = type(_method(learn)).__name__
     if ckpt['method'] != method:
@@ -106,7 +115,7 @@ def load_checkpoint(
         if learn.opt is None: learn.create_opt()
         learn.opt.load_state_dict({'state': ckpt['opt']['state'], 'hypers': L(ckpt['opt']['hypers'])})
     if with_rng: _set_rng_state(learn, ckpt['rng'])
-    return {'epoch': ckpt['epoch'], 'meta': ckpt['meta']}
+    return {'epoch': ckpt['epoch'], 'iter': ckpt.get('iter', 0), 'meta': ckpt['meta']}
 
 # %% ../nbs/28_checkpoints.ipynb #20c67e4d
 class SaveCheckpoint(Callback):
@@ -119,3 +128,73 @@ class SaveCheckpoint(Callback):
     def after_epoch(self):
         done = self.epoch + 1
         if done % self.every == 0: save_checkpoint(self.learn, self.path.format(epoch=done), done, **self.meta)
+
+# %% ../nbs/28_checkpoints.ipynb #694bc68e
+class _SkipTrained(Callback):
+    "Continue epoch `epoch` after its first `n` batches: same batch order, the trained batches skipped, schedules advanced"
+    order = -5   # after TrainEvalCallback (-10), which sets pct_train at the start of each epoch
+    def __init__(self, epoch:int, n:int): self.start, self.n = epoch, n
+    def before_epoch(self):
+        # `Learner._do_epoch_train` takes `self.all_batches` before `before_train` runs, so the swap happens here
+        if self.epoch == self.start and self.n: self.learn.all_batches = self._all_batches
+    def before_train(self):
+        if self.epoch != self.start: return
+        self.learn.pct_train += self.n / (len(self.dls.train) * self.n_epoch)
+        self.learn.train_iter += self.n
+    def after_train(self):
+        if 'all_batches' in vars(self.learn): del self.learn.all_batches   # validation uses the Learner's own loop
+    def _all_batches(self):
+        learn = self.learn
+        learn.n_iter = len(learn.dl)
+        state = torch.get_rng_state()
+        for i, b in enumerate(learn.dl):
+            if i < self.n:
+                if i == self.n - 1: torch.set_rng_state(state)   # undo the iterator's seed draw, made before the interruption
+                continue
+            learn.one_batch(i, b)
+
+# %% ../nbs/28_checkpoints.ipynb #2ca831e5
+class CheckpointOnInterrupt(Callback):
+    "On Ctrl-C, finish the current batch, save a checkpoint to `path` and stop `fit`; a second Ctrl-C stops at once"
+    order = 95   # after every method's after_batch update and after SaveCheckpoint
+    def __init__(self, path, **meta): self.path, self.meta, self.interrupted, self._old = Path(path), meta, None, None
+    def before_fit(self):
+        self.requested, self.interrupted = False, None
+        if threading.current_thread() is threading.main_thread():   # signal handlers can only be set there
+            self._old = signal.signal(signal.SIGINT, self._on_sigint)
+    def _on_sigint(self, signum, frame):
+        self.requested = True
+        self.restore()   # a second Ctrl-C raises KeyboardInterrupt at once
+    def restore(self):
+        "Put back the SIGINT handler that was active before `fit`"
+        if self._old is not None: signal.signal(signal.SIGINT, self._old); self._old = None
+    def before_train(self): self.dl_state = self.dls.train.rng.getstate()   # before the loader draws this epoch's order
+    def after_batch(self):
+        if not (self.requested and self.training): return
+        n_iter = len(self.dls.train)
+        done = round(self.pct_train * self.n_epoch * n_iter) - self.epoch * n_iter   # batches of this epoch trained so far
+        self._stop(self.epoch, done, self.dl_state)
+    def after_epoch(self):
+        if self.requested: self._stop(self.epoch + 1, 0, None)   # Ctrl-C during validation: the epoch is complete
+    def _stop(self, epoch, it, dl_state):
+        save_checkpoint(self.learn, self.path, epoch, iter=it, dl_state=dl_state, **self.meta)
+        self.interrupted = {'epoch': epoch, 'iter': it, 'path': self.path}
+        raise CancelFitException()
+    def after_fit(self): self.restore()
+
+# %% ../nbs/28_checkpoints.ipynb #2d4d2299
+def resume_fit(
+    learn, # A Learner built like the one that wrote the checkpoint
+    path, # A checkpoint from `save_checkpoint`, `SaveCheckpoint` or `CheckpointOnInterrupt`
+    n_epoch:int, # The total number of epochs of the original `fit_one_cycle` call
+    lr_max=None, # The peak learning rate of the original call
+    cbs=None, # Further callbacks for this call
+    **kwargs, # Passed to `fit_one_cycle`
+) -> dict:
+    "Load the checkpoint at `path` into `learn` and continue its one-cycle run of `n_epoch` epochs where it stopped"
+    info = load_checkpoint(learn, path)
+    if info['epoch'] > n_epoch or (info['epoch'] == n_epoch and info['iter']):
+        raise ValueError(f"the checkpoint is at epoch {info['epoch']}, past the end of a {n_epoch}-epoch run")
+    extra = [_SkipTrained(info['epoch'], info['iter'])] if info['iter'] else []
+    learn.fit_one_cycle(n_epoch, lr_max, start_epoch=info['epoch'], cbs=extra + list(cbs or []), **kwargs)
+    return info

@@ -123,6 +123,7 @@ class DINO(MultiViewCallback):
         warmup:float=0.3, # Fraction of training over which the teacher temperature rises
         center_momentum:float=0.9, # Momentum of the centre
         m_base:float=0.996, # Teacher momentum at the start; a cosine schedule takes it to 1
+        freeze_last_layer:float=0., # Epochs (fractions allowed) during which the head's last layer gets no update (paper: 1)
         n_local:int=4, # Local views when `aug` is `None`
         local_size:int|None=None, # Side of the local views; `None`: 96/224 of the image side
         aug=None, # View maker; `None`: `MultiCrop` with 2 global and `n_local` local views
@@ -135,6 +136,7 @@ class DINO(MultiViewCallback):
         self.warmup = check_fraction(warmup, 'warmup', closed_high=True)
         self.center_momentum = check_fraction(center_momentum, 'center_momentum', closed_high=True)
         self.m_base = check_fraction(m_base, 'm_base', closed_high=True)
+        self.freeze_last_layer = check_positive(freeze_last_layer, 'freeze_last_layer', allow_zero=True)
         if not isinstance(n_local, int) or n_local < 0: raise ValueError(f"`n_local` must be a non-negative integer, got {n_local!r}")
         self.n_local, self.local_size = n_local, local_size
 
@@ -161,6 +163,14 @@ class DINO(MultiViewCallback):
         with torch.no_grad(): t = model.teacher(torch.cat(self.learn.xb[:self.n_global])).float()
         self.teacher_out = t     # this batch's teacher scores: they update the centre after the step
         return dino_loss(s, list(t.chunk(self.n_global)), model.center, self.t_student, self.temperature())
+
+    @property
+    def last_layer_frozen(self) -> bool:
+        "Whether the current training iteration falls in the period where the head's last layer is frozen"
+        return self.learn.epoch + self.learn.iter / self.learn.n_iter < self.freeze_last_layer
+
+    def before_step(self):
+        if self.last_layer_frozen: self.learn.model.projector.prototypes.weight.grad = None   # Adam then skips it
 
     def after_step(self):
         model = self.learn.model

@@ -104,7 +104,10 @@ class SwAV(MultiViewCallback):
 
     def before_fit(self):
         super().before_fit()
-        self.normalize_prototypes(self.learn.model)
+        # only when the weights were changed outside training: normalising unit rows again is not exact in floating
+        # point, and a run continued from a checkpoint must see the very prototypes it stopped with
+        w = self.learn.model.prototypes.weight
+        if not torch.allclose(w.norm(dim=1), torch.ones_like(w[:, 0]), atol=1e-5): self.normalize_prototypes(self.learn.model)
 
     @property
     def prototypes_frozen(self) -> bool:
