@@ -6,7 +6,7 @@ Use it after changing a notebook whose long cells need not be re-run; `--flags "
 
 Usage: python scripts/execute_notebooks.py [--flags "slow cuda"] NOTEBOOK [NOTEBOOK ...]
 """
-import argparse, os, re, sys, time
+import argparse, re, sys, time
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
