@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from .core import *
 from fastai.callback.core import Callback
 from fastai.callback.schedule import SchedCos, SchedLin
+from .curriculum import AttrSchedule
 
 # %% auto #0
 __all__ = ['patchify', 'unpatchify', 'num_masked', 'check_mask', 'random_mask', 'isolated_patches', 'block_mask', 'grid_mask',
@@ -255,7 +256,9 @@ def fill_masked(
 # %% ../nbs/30_masking.ipynb #d1bc7dc5
 _SCHEDS = {'cos': SchedCos, 'lin': SchedLin}
 
-class MaskRatioSchedule(Callback):
+def _check_ratio(v): return check_fraction(float(v), 'scheduled mask ratio')
+
+class MaskRatioSchedule(AttrSchedule):
     "Set `mask_ratio` on the model (or on `holder`) before every training batch, following a schedule over training"
     order = -5                                                         # before callbacks that build masked batches
     def __init__(self,
@@ -268,18 +271,7 @@ class MaskRatioSchedule(Callback):
         self.ratio_start, self.ratio_end = check_fraction(start, 'start'), check_fraction(end, 'end')
         if callable(sched): self.ratio_fn = sched
         else: self.ratio_fn = _SCHEDS[check_choice(sched, _SCHEDS, 'sched')](self.ratio_start, self.ratio_end)
-        self.holder, self.attr, self.ratios = holder, attr, []
+        super().__init__(holder, attr, self.ratio_fn, check=_check_ratio)   # `AttrSchedule` sets and records each ratio
 
-    def _target(self): return self.learn.model if self.holder is None else self.holder
-
-    def before_fit(self):
-        if not hasattr(self._target(), self.attr):
-            raise AttributeError(f"{type(self._target()).__name__} has no attribute `{self.attr}` for MaskRatioSchedule to set; "
-                                 f"give the object that uses the ratio as `holder`")
-        self.ratios = []
-
-    def before_batch(self):
-        if not self.training: return                                   # validation keeps the last training ratio
-        r = check_fraction(float(self.ratio_fn(self.pct_train)), 'scheduled mask ratio')
-        setattr(self._target(), self.attr, r)
-        self.ratios.append(r)
+    @property
+    def ratios(self) -> list: return self.history                      # the ratios set, one per training batch

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from fastai.callback.core import Callback
 
 from ..core import *
+from ..curriculum import AttrSchedule
 
 # %% auto #0
 __all__ = ['negative_weights', 'negative_entropy', 'effective_negatives', 'LearnableTemperature', 'TemperatureSchedule',
@@ -56,19 +57,19 @@ class LearnableTemperature(nn.Module):
     def forward(self) -> torch.Tensor: return torch.exp(-self.log_scale.clamp(max=math.log(1 / self.min_tau)))
 
 # %% ../../nbs/13_theory.temperature.ipynb #20fd0d34
-class TemperatureSchedule(Callback):
+def _tau_methods(learn):
+    ms = [cb for cb in learn.cbs if not isinstance(cb, AttrSchedule) and isinstance(getattr(cb, 'tau', None), float)]
+    if not ms: raise ValueError("TemperatureSchedule found no callback with a float `tau` (a method such as SimCLR)")
+    return ms
+
+def _check_scheduled_tau(v): return check_positive(v, 'scheduled tau')
+
+class TemperatureSchedule(AttrSchedule):
     "Set the SSL method's temperature before each batch from `sched(pct_train)`; `self.history` keeps the values"
     order = -1   # before the method callback builds its loss
-    def __init__(self, sched): self.sched = sched
-    def before_fit(self):
-        self.methods = [cb for cb in self.learn.cbs if cb is not self and isinstance(getattr(cb, 'tau', None), float)]
-        if not self.methods: raise ValueError("TemperatureSchedule found no callback with a float `tau` (a method such as SimCLR)")
-        self.history = []
-    def before_batch(self):
-        if not self.training: return
-        tau = check_positive(self.sched(self.pct_train), 'scheduled tau')
-        for cb in self.methods: cb.tau = tau
-        self.history.append(tau)
+    def __init__(self, sched): super().__init__(_tau_methods, 'tau', sched, check=_check_scheduled_tau)
+    @property
+    def methods(self) -> list: return self.objs                        # the callbacks whose `tau` is set
 
 # %% ../../nbs/13_theory.temperature.ipynb #a4793474
 def tolerance(
