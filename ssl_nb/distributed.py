@@ -77,33 +77,30 @@ class _GatherLocalGrad(_GatherWithGrad):
         r = dist.get_rank()
         return g[r * ctx.n:(r + 1) * ctx.n]                # only this rank's own loss: the other ranks' terms are lost
 
+def _gather(x, gather_fn):
+    check_tensor(x, 'x', finite=False)
+    if not is_distributed(): return x
+    check_same_across_ranks(x, 'x')
+    return gather_fn(x)
+
 def gather_with_grad(
     x:torch.Tensor, # This rank's tensor [N, ...]; the same shape on every rank
 ) -> torch.Tensor:
     "Concatenate `x` from all ranks in rank order [W N, ...]; backward gives each rank the gradient of the sum of all ranks' losses"
-    check_tensor(x, 'x', finite=False)
-    if not is_distributed(): return x
-    check_same_across_ranks(x, 'x')
-    return _GatherWithGrad.apply(x)
+    return _gather(x, _GatherWithGrad.apply)
 
 def gather_local_grad(
     x:torch.Tensor, # This rank's tensor [N, ...]
 ) -> torch.Tensor:
     "The WRONG gather (kept to show the bug): forward as `gather_with_grad`, backward keeps only this rank's own loss"
-    check_tensor(x, 'x', finite=False)
-    if not is_distributed(): return x
-    check_same_across_ranks(x, 'x')
-    return _GatherLocalGrad.apply(x)
+    return _gather(x, _GatherLocalGrad.apply)
 
 @torch.no_grad()
 def gather_nograd(
     x:torch.Tensor, # This rank's tensor [N, ...]
 ) -> torch.Tensor:
     "Concatenate `x` from all ranks in rank order, without gradient (MoCo's keys)"
-    check_tensor(x, 'x', finite=False)
-    if not is_distributed(): return x
-    check_same_across_ranks(x, 'x')
-    return _all_gather_cat(x.detach())
+    return _gather(x.detach(), _all_gather_cat)
 
 # %% ../nbs/70_distributed.ipynb #c015d7
 def shard(
@@ -203,17 +200,9 @@ def sinkhorn_knopp_global(
     n_iters:int=3, # Sinkhorn iterations
 ) -> torch.Tensor:
     "Codes [n, K] of this rank's samples from Sinkhorn-Knopp on the global batch: prototype marginals summed over all ranks"
-    check_tensor(scores, 'scores', ndim=2, kind='float', shape='[n, K]')
-    if scores.shape[1] == 0: raise ValueError("`scores` has no prototypes (shape [n, 0])")
-    eps = check_positive(eps, 'eps')
-    if isinstance(n_iters, bool) or not isinstance(n_iters, numbers.Integral) or n_iters < 1:
-        raise ValueError(f"`n_iters` must be a positive integer, got {n_iters!r}")
+    from ssl_nb.swav import sinkhorn_knopp   # here, not at the top: worker processes that never use SwAV stay light (no fastai)
     check_same_across_ranks(scores, 'scores')
-    log_q = scores.float() / eps if scores.dtype in (torch.float16, torch.bfloat16) else scores / eps
-    for _ in range(n_iters):
-        log_q = log_q - _column_logsumexp(log_q)                       # each prototype: the same mass over the global batch
-        log_q = log_q - torch.logsumexp(log_q, dim=1, keepdim=True)    # every sample's row sums to 1 (local)
-    return log_q.exp()
+    return sinkhorn_knopp(scores, eps, n_iters, column_logsumexp=_column_logsumexp)
 
 def swav_loss_global(
     scores:list|tuple, # This rank's scores [n, K] of each view, global views first
@@ -223,19 +212,10 @@ def swav_loss_global(
     n_iters:int=3, # Sinkhorn iterations
 ) -> torch.Tensor:
     "SwAV's swapped prediction on this rank's samples with codes from the global Sinkhorn; the mean over ranks is the global loss"
-    if not isinstance(scores, (list, tuple)) or len(scores) < 2:
-        raise ValueError("`scores` must be a list of at least 2 views' scores")
-    for i, s in enumerate(scores):
-        check_tensor(s, f'scores[{i}]', ndim=2, kind='float', shape='[n, K]')
-        check_same_shape(scores[0], s, ('scores[0]', f'scores[{i}]'))
-    V = len(scores)
-    if isinstance(n_global, bool) or not isinstance(n_global, numbers.Integral) or not 1 <= n_global <= V:
-        raise ValueError(f"`n_global` must be an integer between 1 and the number of views ({V}), got {n_global!r}")
-    temperature = check_positive(temperature, 'temperature')
-    log_p = [F.log_softmax(s / temperature, dim=1) for s in scores]
-    codes = [sinkhorn_knopp_global(scores[i].detach(), eps, n_iters) for i in range(n_global)]
-    loss = -sum((codes[i] * log_p[t]).sum(1).mean() for i in range(n_global) for t in range(V) if t != i)
-    return loss / (n_global * (V - 1))
+    from ssl_nb.swav import swav_loss
+    for i, s in enumerate(scores if isinstance(scores, (list, tuple)) else []): check_same_across_ranks(s, f'scores[{i}]')
+    return swav_loss(scores, n_global, temperature, eps, n_iters, column_logsumexp=_column_logsumexp)
+
 
 # %% ../nbs/70_distributed.ipynb #c029d7
 def free_port() -> int:

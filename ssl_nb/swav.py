@@ -22,6 +22,7 @@ def sinkhorn_knopp(
     scores:torch.Tensor, # Scores of B samples against K prototypes [B, K]
     eps:float=0.05, # Entropic regularisation epsilon: the kernel is exp(scores / eps)
     n_iters:int=3, # Sinkhorn iterations (each: prototype marginals, then sample marginals)
+    column_logsumexp=None, # log of each prototype's total mass [1, K] from log_q [B, K]; `None`: this batch (a distributed run sums over all processes)
 ) -> torch.Tensor:
     "Soft codes Q [B, K] of SwAV's entropic transport: rows sum to 1, columns tend to B/K as `n_iters` grows"
     check_tensor(scores, 'scores', ndim=2, kind='float', shape='[B, K]')
@@ -29,9 +30,10 @@ def sinkhorn_knopp(
     eps = check_positive(eps, 'eps')
     if isinstance(n_iters, bool) or not isinstance(n_iters, numbers.Integral) or n_iters < 1:
         raise ValueError(f"`n_iters` must be a positive integer, got {n_iters!r}")
+    if column_logsumexp is None: column_logsumexp = lambda a: torch.logsumexp(a, dim=0, keepdim=True)
     log_q = scores.float() / eps if scores.dtype in (torch.float16, torch.bfloat16) else scores / eps
     for _ in range(n_iters):
-        log_q = log_q - torch.logsumexp(log_q, dim=0, keepdim=True)   # every prototype gets the same mass
+        log_q = log_q - column_logsumexp(log_q)                        # every prototype gets the same mass
         log_q = log_q - torch.logsumexp(log_q, dim=1, keepdim=True)   # every sample's row sums to 1
     return log_q.exp()
 
@@ -42,6 +44,7 @@ def swav_loss(
     temperature:float=0.1, # Softmax temperature tau of the predictions
     eps:float=0.05, # Sinkhorn epsilon for the codes
     n_iters:int=3, # Sinkhorn iterations
+    column_logsumexp=None, # Passed to `sinkhorn_knopp`: how a prototype's mass is summed over the batch
 ) -> torch.Tensor:
     "SwAV's swapped prediction: mean cross-entropy between each global view's codes and the other views' softmax(scores / tau)"
     if not isinstance(scores, (list, tuple)):
@@ -57,7 +60,7 @@ def swav_loss(
     log_p = [F.log_softmax((s.float() if s.dtype in (torch.float16, torch.bfloat16) else s) / temperature, dim=1) for s in scores]
     loss = 0.
     for i in range(n_global):
-        q = sinkhorn_knopp(scores[i].detach(), eps, n_iters)
+        q = sinkhorn_knopp(scores[i].detach(), eps, n_iters, column_logsumexp)
         loss = loss - sum((q * log_p[t]).sum(1).mean() for t in range(V) if t != i)
     return loss / (n_global * (V - 1))
 
