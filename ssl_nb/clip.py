@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from .core import *
 from .losses import info_nce
 from .learner import create_encoder
+from .distributed import is_distributed, unwrap_model, clip_loss_global
 from .theory.temperature import LearnableTemperature
 from fastai.callback.core import Callback
 from fastai.learner import Learner
@@ -216,7 +217,9 @@ class CLIPCallback(Callback):
     ):
         self.captions, self.aug, self.rng = captions, aug, random.Random(seed)
 
-    def clip_loss_func(self, pred, *yb): return clip_loss(*pred)
+    def clip_loss_func(self, pred, *yb):
+        "Images against captions; in a process group against the captions and images of the global batch"
+        return clip_loss_global(*pred) if is_distributed() else clip_loss(*pred)
 
     def before_fit(self): self.learn.loss_func = self.clip_loss_func
 
@@ -225,7 +228,7 @@ class CLIPCallback(Callback):
         check_tensor(x, 'images', ndim=4, shape='[B, C, H, W]', finite=False)
         if len(x) != len(y): raise ValueError(f"batch has {len(x)} images but {len(y)} labels")
         caps = self.captions.sample(y.tolist(), self.rng)
-        ids = self.learn.model.text_encoder.tokenizer(caps).to(x.device)
+        ids = unwrap_model(self.learn.model).text_encoder.tokenizer(caps).to(x.device)
         if self.aug is not None and self.training: x = self.aug(x)
         self.learn.captions_b = caps
         self.learn.xb = (x, ids)

@@ -13,12 +13,13 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from .core import *
+from .losses import _check_tau
 
 # %% auto #0
-__all__ = ['is_distributed', 'rank_world', 'require_distributed', 'check_same_across_ranks', 'gather_with_grad',
-           'gather_local_grad', 'gather_nograd', 'shard', 'nt_xent_global', 'clip_loss_global', 'enqueue_global_',
-           'sinkhorn_knopp_global', 'swav_loss_global', 'free_port', 'run_distributed', 'equivalence_worker',
-           'failing_worker', 'scaled_lr']
+__all__ = ['STEP_METHODS', 'is_distributed', 'rank_world', 'require_distributed', 'unwrap_model', 'check_same_across_ranks',
+           'gather_with_grad', 'gather_local_grad', 'gather_nograd', 'shard', 'nt_xent_global', 'clip_loss_global',
+           'enqueue_global_', 'sinkhorn_knopp_global', 'swav_loss_global', 'free_port', 'run_distributed',
+           'equivalence_worker', 'failing_worker', 'scaled_lr', 'fixed_views', 'method_step', 'method_step_worker']
 
 # %% ../nbs/70_distributed.ipynb #c006d7
 def is_distributed() -> bool:
@@ -34,6 +35,13 @@ def require_distributed(what:str='this function'):
     if not is_distributed():
         raise RuntimeError(f"{what} needs an initialised process group: call torch.distributed.init_process_group "
                            f"first (for example through `accelerate launch` and `learn.distrib_ctx()`)")
+
+def unwrap_model(
+    model:nn.Module, # A model, possibly wrapped by DistributedDataParallel or DataParallel
+) -> nn.Module:
+    "The model itself: `model.module` while DistributedDataParallel (or DataParallel) wraps it, else `model`"
+    while isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)): model = model.module
+    return model
 
 # %% ../nbs/70_distributed.ipynb #c010d7
 _MAX_NDIM = 8
@@ -124,10 +132,14 @@ def _gather_fn(gather):
     if not callable(gather): raise TypeError(f"`gather` must be a function like `gather_with_grad`, got {type(gather).__name__}")
     return gather
 
+def _up(z):
+    "float16/bfloat16 -> float32 (mixed precision); other dtypes unchanged"
+    return z.float() if z.dtype in (torch.float16, torch.bfloat16) else z
+
 def nt_xent_global(
     z1:torch.Tensor, # This rank's first views [n, D]
     z2:torch.Tensor, # This rank's second views [n, D]; row i is the positive of row i of `z1`
-    tau:float=0.5, # Temperature > 0
+    tau=0.5, # Temperature: a number > 0, or a positive scalar tensor to learn it
     normalize:bool=True, # Cosine similarity
     gather=None, # Gather with gradient; `None`: `gather_with_grad`
 ) -> torch.Tensor:
@@ -135,19 +147,21 @@ def nt_xent_global(
     check_tensor(z1, 'z1', ndim=2, kind='float', shape='[n, D]')
     check_tensor(z2, 'z2', ndim=2, kind='float', shape='[n, D]')
     check_same_shape(z1, z2, ('z1', 'z2'))
-    tau, gather = check_positive(tau, 'tau'), _gather_fn(gather)
-    if normalize: z1, z2 = F.normalize(z1, dim=1), F.normalize(z2, dim=1)
+    tau, gather = _check_tau(tau), _gather_fn(gather)
     r, w = rank_world()
     n = len(z1)
     if n * w < 2: raise ValueError(f"NT-Xent needs at least 2 images in the global batch, got {n * w}")
-    keys = torch.cat([gather(z1), gather(z2)])                        # [2Wn, D]: all first views, then all second views
-    q = torch.cat([z1, z2])                                           # [2n, D] this rank's anchors
-    i = torch.arange(n, device=z1.device) + r * n                     # global rows of this rank's images
-    own = torch.cat([i, i + w * n])                                   # each anchor's own column, masked out
-    pos = torch.cat([i + w * n, i])                                   # the other view of the same image
-    logits = q @ keys.T / tau                                         # [2n, 2Wn]
-    logits = logits.masked_fill(F.one_hot(own, 2 * w * n).bool(), float('-inf'))
-    return F.cross_entropy(logits, pos)
+    with torch.autocast(z1.device.type, enabled=False):              # logits in float32 at least, as `nt_xent`
+        z1, z2 = _up(z1), _up(z2)
+        if normalize: z1, z2 = F.normalize(z1, dim=1), F.normalize(z2, dim=1)
+        keys = torch.cat([gather(z1), gather(z2)])                    # [2Wn, D]: all first views, then all second views
+        q = torch.cat([z1, z2])                                       # [2n, D] this rank's anchors
+        i = torch.arange(n, device=z1.device) + r * n                 # global rows of this rank's images
+        own = torch.cat([i, i + w * n])                               # each anchor's own column, masked out
+        pos = torch.cat([i + w * n, i])                               # the other view of the same image
+        logits = q @ keys.T / tau                                     # [2n, 2Wn]
+        logits = logits.masked_fill(F.one_hot(own, 2 * w * n).bool(), float('-inf'))
+        return F.cross_entropy(logits, pos)
 
 def clip_loss_global(
     img:torch.Tensor, # This rank's image embeddings [n, D]
@@ -162,14 +176,16 @@ def clip_loss_global(
     check_same_shape(img, txt, ('img', 'txt'))
     if not isinstance(logit_scale, torch.Tensor): logit_scale = check_positive(logit_scale, 'logit_scale')
     gather = _gather_fn(gather)
-    if normalize: img, txt = F.normalize(img, dim=1), F.normalize(txt, dim=1)
     r, w = rank_world()
     n = len(img)
     if n * w < 2: raise ValueError(f"the CLIP loss needs at least 2 pairs in the global batch, got {n * w}")
-    target = torch.arange(n, device=img.device) + r * n
-    i2t = logit_scale * img @ gather(txt).T                          # [n, Wn]
-    t2i = logit_scale * txt @ gather(img).T                          # [n, Wn]
-    return (F.cross_entropy(i2t, target) + F.cross_entropy(t2i, target)) / 2
+    with torch.autocast(img.device.type, enabled=False):             # logits in float32 at least
+        img, txt = _up(img), _up(txt)
+        if normalize: img, txt = F.normalize(img, dim=1), F.normalize(txt, dim=1)
+        target = torch.arange(n, device=img.device) + r * n
+        i2t = logit_scale * img @ gather(txt).T                      # [n, Wn]
+        t2i = logit_scale * txt @ gather(img).T                      # [n, Wn]
+        return (F.cross_entropy(i2t, target) + F.cross_entropy(t2i, target)) / 2
 
 # %% ../nbs/70_distributed.ipynb #c023d7
 @torch.no_grad()
@@ -300,8 +316,8 @@ def _ddp_mean_(t):
 
 def _leaf(x): return shard(x).clone().requires_grad_(True)
 
-def equivalence_worker(rank:int, world_size:int, data:dict) -> dict:
-    "Each rank's side of the equivalence test: losses (mean over ranks), gradients of its inputs and of shared weights"
+def equivalence_worker(rank:int, world_size:int, data:dict, steps_x:torch.Tensor|None=None) -> dict:
+    "Each rank's side of the equivalence test: losses (mean over ranks), gradients of its inputs and of shared weights; with `steps_x` also `method_step_worker`"
     out = {}
     lin = nn.Linear(data['x1'].shape[1], data['w'].shape[0], bias=False, dtype=torch.float64)
     def step(loss_fn, *xs, extra=()):
@@ -333,6 +349,10 @@ def equivalence_worker(rank:int, world_size:int, data:dict) -> dict:
         try: f(); errs[name] = None
         except ValueError as e: errs[name] = str(e)
     out['errors'] = errs
+    if steps_x is not None:                                   # the same processes: one start-up for both tests
+        t0 = time.time()
+        out['steps'] = method_step_worker(rank, world_size, steps_x)
+        out['steps_s'] = time.time() - t0
     return out
 
 def failing_worker(rank:int, world_size:int, bad_rank:int=1, hang:bool=False) -> None:
@@ -357,3 +377,87 @@ def scaled_lr(
             raise ValueError(f"`{name}` must be a positive integer, got {v!r}")
     ratio = batch_size * world_size / base_batch
     return base_lr * (ratio if check_choice(rule, ('linear', 'sqrt'), 'rule') == 'linear' else math.sqrt(ratio))
+
+# %% ../nbs/70_distributed.ipynb #c049s8
+STEP_METHODS = ('simclr', 'simclr_learned_tau', 'moco', 'swav', 'simclr_local')
+
+def fixed_views(
+    x:torch.Tensor, # uint8 images [B, C, H, W]
+    local:int=0, # Side of a centre crop added as a third, smaller view; 0: none
+) -> list:
+    "Deterministic views as floats in [0, 1]: the image, its mirror image (and a centre crop), the same however the batch is split"
+    check_tensor(x, 'x', ndim=4, kind='uint8', shape='[B, C, H, W]', finite=False)
+    v = x.float() / 255
+    views = [v, v.flip(-1)]
+    if local:
+        if not 0 < local <= x.shape[-1]: raise ValueError(f"`local` must lie in [1, {x.shape[-1]}], got {local}")
+        o = (x.shape[-1] - local) // 2
+        views.append(v[..., o:o + local, o:o + local])
+    return views
+
+def _step_callback(method):
+    "The method's callback with a deterministic view maker"
+    from functools import partial
+    if method.startswith('simclr'):
+        from ssl_nb.simclr import SimCLR
+        from ssl_nb.theory.temperature import LearnableTemperature
+        cb = SimCLR(LearnableTemperature(0.5) if method == 'simclr_learned_tau' else 0.5, aug=fixed_views)
+        if method == 'simclr_local':   # the callback as it was: NT-Xent of this rank's batch only
+            from ssl_nb.losses import nt_xent
+            cb.ssl_loss = lambda z1, z2: nt_xent(z1, z2, 0.5)
+        return cb
+    if method == 'moco':
+        from ssl_nb.moco import MoCo
+        return MoCo(queue_size=24, m=0.9, tau=0.2, aug=fixed_views)
+    from ssl_nb.swav import SwAV
+    return SwAV(n_prototypes=6, freeze_prototypes=0., aug=partial(fixed_views, local=6))
+
+def method_step(
+    method:str, # One of `STEP_METHODS`; 'simclr_local' is SimCLR on each rank's own batch (the callback before this change)
+    x:torch.Tensor, # The global batch of uint8 images [B, C, H, W]; in a process group each rank trains on its `shard`
+    seed:int=0, # Seed of the weights and of the method's state, the same on every rank
+    lr:float=0.5, # SGD learning rate
+) -> dict:
+    "One SGD step of a fastai `Learner` with the method's callback (under DistributedDataParallel in a process group): loss, weights and buffers before and after"
+    from fastai.callback.core import Callback, CancelValidException
+    from fastai.callback.progress import ProgressCallback
+    from fastai.data.core import DataLoaders
+    from fastai.learner import Learner
+    from fastai.optimizer import SGD
+    from ssl_nb.data import TensorDataset, TensorDL
+    from ssl_nb.learner import Encoder, SSLModel
+    method = check_choice(method, STEP_METHODS, 'method')
+    torch.manual_seed(seed)
+    cb = _step_callback(method)
+    C = x.shape[1]
+    body = nn.Sequential(nn.Conv2d(C, 8, 3, 2, 1), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten())   # no batch norm
+    body.feat_dim = 32
+    model = SSLModel(Encoder(body, (0.5,) * C, (0.25,) * C), nn.Sequential(nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 16)))
+    cb.init_state(model)
+    xs = shard(x)                                                      # this rank's half; the whole batch alone
+    ds = TensorDataset(xs, torch.zeros(len(xs), dtype=torch.long))
+    dls = DataLoaders(TensorDL(ds, bs=len(xs)), TensorDL(ds, bs=len(xs)))
+
+    class WrapDDP(Callback):
+        "After the method's `before_fit`, as fastai's `DistributedTrainer` (order 11): wrap in DDP, record the loss, skip validation"
+        order = 11
+        def before_fit(self):
+            self.got = []
+            if is_distributed(): self.learn.model = nn.parallel.DistributedDataParallel(self.learn.model)
+        def after_loss(self): self.got.append(self.learn.loss.detach().clone())
+        def before_validate(self): raise CancelValidException()
+        def after_fit(self): self.learn.model = unwrap_model(self.learn.model)
+
+    wrap = WrapDDP()
+    before = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    learn = Learner(dls, model, loss_func=cb.loss_func, cbs=[cb, wrap], opt_func=SGD, lr=lr)
+    learn.remove_cb(ProgressCallback)
+    with learn.no_logging(): learn.fit(1, lr)
+    loss = torch.stack(wrap.got)                                       # [1]: one step
+    if is_distributed(): _ddp_mean_(loss)                              # the logged loss: mean over ranks
+    return dict(loss=float(loss[0]), before=before, after={k: v.detach().clone() for k, v in model.state_dict().items()})
+
+def method_step_worker(rank:int, world_size:int, x:torch.Tensor, methods:tuple=STEP_METHODS, seed:int=0) -> dict:
+    "Each rank's side of the training-step test: `method_step` for every method"
+    return {m: method_step(m, x, seed) for m in methods}
+

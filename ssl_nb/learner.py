@@ -215,6 +215,7 @@ def ssl_learner(
     std:tuple|None=None, # Data standard deviation per channel (default: computed from the training images)
     knn:bool=True, # Monitor kNN accuracy on the validation set
     mixed_precision:bool|None=None, # `None`: on for CUDA, off otherwise
+    compile:bool|dict=False, # `torch.compile` the model during each fit (`ssl_nb.gpu.CompileModel`); a dict: its arguments
     **kwargs, # Passed to `Learner` (opt_func, wd, cbs, ...)
 ) -> Learner:
     "A fastai `Learner` that trains an encoder with the self-supervised `method`"
@@ -236,4 +237,7 @@ def ssl_learner(
     if mixed_precision:
         if device.type == 'cuda' and torch.cuda.is_bf16_supported(): learn.to_bf16()
         else: learn.to_fp16()
+    if compile:
+        from ssl_nb.gpu import CompileModel                  # imported only when asked for: ssl_nb.gpu uses ssl_nb.methods, which imports this module
+        learn.add_cb(CompileModel(**(compile if isinstance(compile, dict) else {})))
     return learn

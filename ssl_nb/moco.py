@@ -14,6 +14,7 @@ from .learner import *
 from .losses import info_nce
 from .momentum import frozen_copy, ema_update_
 from .byol import projection_dim
+from .distributed import enqueue_global_, rank_world, unwrap_model
 
 # %% auto #0
 __all__ = ['moco_loss', 'enqueue_', 'shuffled_keys', 'MoCo']
@@ -100,9 +101,10 @@ class MoCo(MultiViewCallback):
 
     def before_fit(self):
         super().before_fit()
-        per_step = self.dls.train.bs * (2 if self.symmetric else 1)
-        if per_step > self.learn.model.queue.shape[0]:
-            raise ValueError(f"each step queues {per_step} keys but the queue holds {self.learn.model.queue.shape[0]}: "
+        per_step = self.dls.train.bs * rank_world()[1] * (2 if self.symmetric else 1)   # keys of all processes
+        size = unwrap_model(self.learn.model).queue.shape[0]
+        if per_step > size:
+            raise ValueError(f"each step queues {per_step} keys but the queue holds {size}: "
                              f"raise `queue_size` or lower the batch size")
 
     def before_batch(self):
@@ -113,17 +115,17 @@ class MoCo(MultiViewCallback):
     @torch.no_grad()
     def key(self, x:torch.Tensor) -> torch.Tensor:
         "l2-normalised keys of the views `x` from the key network"
-        net = self.learn.model.key_net
+        net = unwrap_model(self.learn.model).key_net   # `learn.model.module` under DistributedDataParallel
         k = shuffled_keys(net, x, self.bn_groups) if self.shuffle_bn and self.training else net(x)
         return F.normalize(k.float(), dim=1)
 
     def ssl_loss(self, *q):
         pairs = [(q[0], self.views[1])] + ([(q[1], self.views[0])] if self.symmetric else [])
         self.keys = [self.key(x) for _, x in pairs]   # this batch's keys: they enter the queue after the step
-        queue = self.learn.model.queue
+        queue = unwrap_model(self.learn.model).queue
         return sum(moco_loss(qi, k, queue, self.tau) for (qi, _), k in zip(pairs, self.keys)) / len(pairs)
 
     def after_step(self):
-        model = self.learn.model
+        model = unwrap_model(self.learn.model)
         ema_update_(model.key_net, nn.Sequential(model.encoder, model.projector), self.m)
-        for k in self.keys: enqueue_(model.queue, model.queue_ptr, k)
+        for k in self.keys: enqueue_global_(model.queue, model.queue_ptr, k)   # in a process group: all ranks' keys, in rank order

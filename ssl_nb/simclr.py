@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from .core import *
 from .learner import *
 from .losses import nt_xent
+from .distributed import is_distributed, nt_xent_global
 
 # %% auto #0
 __all__ = ['SimCLR']
@@ -28,4 +29,7 @@ class SimCLR(MultiViewCallback):
         self.tau = tau if isinstance(tau, nn.Module) else check_positive(tau, 'tau')
     def init_state(self, model:SSLModel):
         if isinstance(self.tau, nn.Module): model.temperature = self.tau   # a submodule, so the optimiser trains it
-    def ssl_loss(self, z1, z2): return nt_xent(z1, z2, self.tau() if isinstance(self.tau, nn.Module) else self.tau)
+    def ssl_loss(self, z1, z2):
+        tau = self.tau() if isinstance(self.tau, nn.Module) else self.tau
+        # in a process group: NT-Xent of this rank's views against the global batch (`ssl_nb.distributed`)
+        return nt_xent_global(z1, z2, tau) if is_distributed() else nt_xent(z1, z2, tau)

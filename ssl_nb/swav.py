@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from .core import *
 from .learner import *
 from .augment import MultiCrop
+from .distributed import is_distributed, unwrap_model, swav_loss_global
 
 # %% auto #0
 __all__ = ['sinkhorn_knopp', 'swav_loss', 'SwAV']
@@ -109,8 +110,9 @@ class SwAV(MultiViewCallback):
         super().before_fit()
         # only when the weights were changed outside training: normalising unit rows again is not exact in floating
         # point, and a run continued from a checkpoint must see the very prototypes it stopped with
-        w = self.learn.model.prototypes.weight
-        if not torch.allclose(w.norm(dim=1), torch.ones_like(w[:, 0]), atol=1e-5): self.normalize_prototypes(self.learn.model)
+        model = unwrap_model(self.learn.model)   # `learn.model.module` under DistributedDataParallel
+        w = model.prototypes.weight
+        if not torch.allclose(w.norm(dim=1), torch.ones_like(w[:, 0]), atol=1e-5): self.normalize_prototypes(model)
 
     @property
     def prototypes_frozen(self) -> bool:
@@ -118,12 +120,14 @@ class SwAV(MultiViewCallback):
         return self.learn.epoch + self.learn.iter / self.learn.n_iter < self.freeze_prototypes
 
     def before_step(self):
-        if self.prototypes_frozen: self.learn.model.prototypes.weight.grad = None
+        if self.prototypes_frozen: unwrap_model(self.learn.model).prototypes.weight.grad = None
 
     def after_step(self):
-        if not self.prototypes_frozen: self.normalize_prototypes(self.learn.model)   # frozen: unchanged, still unit
+        if not self.prototypes_frozen: self.normalize_prototypes(unwrap_model(self.learn.model))   # frozen: unchanged, still unit
 
     def ssl_loss(self, *z):
-        prototypes = self.learn.model.prototypes
+        prototypes = unwrap_model(self.learn.model).prototypes
         scores = [prototypes(F.normalize(zi.float(), dim=1)) for zi in z]
-        return swav_loss(scores, self.n_global, self.temperature, self.eps, self.n_iters)
+        # in a process group: codes from the Sinkhorn over the global batch (`ssl_nb.distributed`)
+        loss = swav_loss_global if is_distributed() else swav_loss
+        return loss(scores, self.n_global, self.temperature, self.eps, self.n_iters)
